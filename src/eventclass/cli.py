@@ -8,6 +8,7 @@ Exit status: 0 success, 1 error (message on stderr), 2 bad usage,
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -18,7 +19,14 @@ EXIT_ERROR = 1
 EXIT_RECORD_ERRORS = 3
 
 
+def add_logging_options(parser: argparse.ArgumentParser, default=False) -> None:
+    """-v/-q accepted before or after the command; SUPPRESS keeps a subcommand from resetting them."""
+    parser.add_argument("-v", "--verbose", action="store_true", default=default, help="debug logging")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default, help="warnings and errors only; no progress bar")
+
+
 def add_model_options(parser: argparse.ArgumentParser) -> None:
+    add_logging_options(parser, default=argparse.SUPPRESS)
     parser.add_argument("--model", help="fine-tuned folder or HF model id (default: $EVENTCLASS_MODEL, models/default, else zero-shot)")
     parser.add_argument("--zero-shot", action="store_true", help="force zero-shot mode")
     parser.add_argument("--device", default=None, help="auto (default), cpu, cuda, cuda:1 ...")
@@ -46,10 +54,63 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from .training import TrainingConfig, train
+
+    given = {name: value for name, value in vars(args).items() if value is not None}
+    config = TrainingConfig(**{f.name: given[f.name] for f in dataclasses.fields(TrainingConfig) if f.name in given})
+    saved = train(config)
+    print(json.dumps({"model": str(saved), **json.loads((saved / "eventclass.json").read_text())["metrics"]["validation"]}, indent=2))
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate_classifier, format_report
+
+    report = evaluate_classifier(
+        load_classifier(args), args.data, errors=args.errors, plot=args.plot,
+        text_field=args.text_field, labels_field=args.labels_field,
+    )
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    if args.engine == "ray":
+        from .ray_engine import score_with_ray
+
+        result = score_with_ray(
+            args.inputs, args.out, model=args.model, zero_shot=args.zero_shot, fmt=args.format,
+            id_field=args.id_field, text_field=args.text_field, num_actors=args.num_actors, address=args.ray_address,
+            precision=args.precision,
+        )
+        print(json.dumps(result), file=sys.stderr)
+        return 0
+    from .scoring import run_scoring
+
+    stats = run_scoring(
+        args.inputs, args.out, classifier=load_classifier(args), fmt=args.format, id_field=args.id_field,
+        text_field=args.text_field, summary=args.summary, events_only=args.events_only,
+        overwrite=args.overwrite, progress=not args.quiet, parquet_part_rows=args.parquet_part_rows,
+    )
+    rate = stats.sentences / max(stats.seconds, 1e-9)
+    logging.getLogger("eventclass").info(
+        "scored %d articles, %d sentences in %.1f s (%.0f sentences/s); %d resumed, %d skipped",
+        stats.articles, stats.sentences, stats.seconds, rate, stats.resumed, stats.skipped,
+    )
+    if stats.skipped:
+        print(f"eventclass: {stats.skipped} record(s) skipped, reasons in the errors file beside {args.out}", file=sys.stderr)
+        return EXIT_RECORD_ERRORS
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="eventclass", description="Which political-military events news sentences report.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    add_logging_options(parser)
     commands = parser.add_subparsers(dest="command", required=True)
 
     classify = commands.add_parser("classify", help="classify sentences (arguments, or one per line on stdin); JSON lines out")
@@ -60,6 +121,55 @@ def build_parser() -> argparse.ArgumentParser:
     info = commands.add_parser("info", help="mode, model path, labels and thresholds of the model that would be used")
     add_model_options(info)
     info.set_defaults(run=cmd_info)
+
+    from .training import TrainingConfig
+
+    d = TrainingConfig()
+    train = commands.add_parser("train", help="fine-tune a model on labelled sentences and save a model folder")
+    add_logging_options(train, default=argparse.SUPPRESS)
+    train.add_argument("--train", nargs="+", help="JSONL/CSV files or datasets sources (default: training/data/train.jsonl)")
+    train.add_argument("--validation", nargs="+", help="validation data; thresholds are chosen on it (default: training/data/validation.jsonl)")
+    train.add_argument("--base-model", help="HF model id or path (default: the bundled all-MiniLM-L6-v2)")
+    train.add_argument("--output", default=d.output, help=f"model folder to write (default: {d.output})")
+    train.add_argument("--epochs", type=float, default=d.epochs)
+    train.add_argument("--learning-rate", type=float, default=d.learning_rate)
+    train.add_argument("--batch-size", type=int, default=d.batch_size)
+    train.add_argument("--max-length", type=int, default=d.max_length)
+    train.add_argument("--seed", type=int, default=d.seed)
+    train.add_argument("--patience", type=int, default=d.patience, help="early stopping: epochs without validation gain (0: off)")
+    train.add_argument("--max-steps", type=int, default=d.max_steps, help="stop after this many steps (smoke tests)")
+    train.add_argument("--device", default=None, help="auto (CUDA when present), cpu, cuda")
+    train.add_argument("--bf16", default="auto", choices=("auto", "yes", "no"), help="auto: where the hardware has native bf16")
+    train.add_argument("--text-field", default="text")
+    train.add_argument("--labels-field", default="labels")
+    train.set_defaults(run=cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="per-label precision/recall/F1 of a model on a labelled file")
+    evaluate.add_argument("--data", required=True, help="JSONL/CSV with text and labels")
+    evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="list N false positives/negatives per label")
+    evaluate.add_argument("--json", action="store_true", help="JSON instead of a table")
+    evaluate.add_argument("--plot", metavar="PNG", help="write per-label precision-recall curves here")
+    evaluate.add_argument("--text-field", default="text")
+    evaluate.add_argument("--labels-field", default="labels")
+    add_model_options(evaluate)
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    score = commands.add_parser("score", help="split articles into sentences, score them, write results (resumable)")
+    score.add_argument("inputs", nargs="+", help=".txt files, folders of .txt, .jsonl, .csv, .parquet, or - for JSONL on stdin")
+    score.add_argument("--out", required=True, help="results file (.jsonl, .csv) or folder (.parquet); rerun to resume")
+    score.add_argument("--format", choices=("jsonl", "csv", "parquet"), help="default: from --out's suffix, else jsonl")
+    score.add_argument("--id-field", default="id", help="article id field of JSONL/CSV/Parquet input (default: id)")
+    score.add_argument("--text-field", default="text", help="article text field (default: text)")
+    score.add_argument("--summary", action="store_true", help="one record per article instead of one per sentence")
+    score.add_argument("--events-only", action="store_true", help="leave out sentences that carry no label")
+    score.add_argument("--overwrite", action="store_true", help="start afresh instead of resuming")
+    score.add_argument("--parquet-part-rows", type=int, default=None, help="rows per Parquet part file (default 20000)")
+    score.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    score.add_argument("--engine", choices=("local", "ray"), default="local", help="ray: Ray Data on a local or remote cluster")
+    score.add_argument("--num-actors", type=int, default=None, help="ray: model actors (default: one per GPU, else 2)")
+    score.add_argument("--ray-address", default=None, help="ray: cluster address (default: $RAY_ADDRESS or a local instance)")
+    add_model_options(score)
+    score.set_defaults(run=cmd_score)
     return parser
 
 
@@ -67,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(message)s", stream=sys.stderr)
+    if args.command != "train":  # weight-loading bars are noise; training keeps its progress bar
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+
     try:
         return args.run(args)
     except (EventclassError, FileNotFoundError) as err:
