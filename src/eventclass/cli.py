@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--parquet-part-rows", type=int, default=None, help="rows per Parquet part file (default 20000)")
     score.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     score.add_argument("--engine", choices=("local", "ray"), default="local", help="ray: Ray Data on a local or remote cluster")
-    score.add_argument("--num-actors", type=int, default=None, help="ray: model actors (default: one per GPU, else 2)")
+    score.add_argument("--num-actors", type=int, default=None, help="ray: model actors (default: one per GPU, else half the CPUs)")
     score.add_argument("--ray-address", default=None, help="ray: cluster address (default: $RAY_ADDRESS or a local instance)")
     add_model_options(score)
     score.set_defaults(run=cmd_score)

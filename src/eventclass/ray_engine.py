@@ -32,12 +32,13 @@ from .labels import LABELS
 from .modeling import resolve_default_model
 from .segment import split_sentences
 from .sources import Article, record_to_article
+from .writers import score_column
 
 log = logging.getLogger(__name__)
 
 #: Sentences per model call on an actor.
 RAY_BATCH_SENTENCES = 1_024
-SCORE_COLUMNS = [f"score_{label.replace(' ', '_')}" for label in LABELS]
+SCORE_COLUMNS = [score_column(label) for label in LABELS]
 
 
 def split_row(row: dict, id_field: str, text_field: str) -> list[dict]:

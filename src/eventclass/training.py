@@ -24,7 +24,7 @@ from .data import Example, fingerprint, label_counts, read_examples
 from .errors import DataError
 from .inference import cpu_has_native_bf16
 from .labels import LABELS
-from .metrics import apply_thresholds, best_thresholds, multilabel_report
+from .metrics import apply_thresholds, best_thresholds, labels_to_matrix, multilabel_report
 from .modeling import METADATA_FILE, ModelMetadata, bundled_encoder_path, save_atomically
 
 log = logging.getLogger(__name__)
@@ -73,11 +73,7 @@ def _load(sources: list[str], config: TrainingConfig) -> list[Example]:
 
 
 def _targets(examples: list[Example]) -> np.ndarray:
-    matrix = np.zeros((len(examples), len(LABELS)), dtype=np.float32)
-    for i, example in enumerate(examples):
-        for label in example.labels:
-            matrix[i, LABELS.index(label)] = 1.0
-    return matrix
+    return labels_to_matrix([example.labels for example in examples]).astype(np.float32)
 
 
 def _use_bf16(config: TrainingConfig, on_cuda: bool) -> bool:

@@ -41,13 +41,18 @@ def format_for(path: str | Path, requested: str | None = None) -> str:
     return suffix if suffix in FORMATS else "jsonl"
 
 
+def score_column(label: str, prefix: str = "score_") -> str:
+    """Column name of a label's score (or count) in flat outputs: ``score_diplomatic_message``."""
+    return prefix + label.replace(" ", "_")
+
+
 def flat_row(record: dict, lists_as_text: bool) -> dict:
     """A record with nested values spread into columns, for CSV and Parquet."""
     row = {}
     for key, value in record.items():
         if key in ("scores", "counts"):
             prefix = "score_" if key == "scores" else "count_"
-            row.update({prefix + label.replace(" ", "_"): value.get(label) for label in LABELS})
+            row.update({score_column(label, prefix): value.get(label) for label in LABELS})
         elif key == "labels":
             row[key] = ";".join(value) if lists_as_text else list(value)
         elif isinstance(value, (dict, list)):
