@@ -222,9 +222,10 @@ class EventClassifier:
         if not self._warned_truncation:
             self._warned_truncation = True
             log.warning(
-                "eventclass: %d text(s) longer than the model's window were truncated; "
-                "classify() scores sentences - split articles with `eventclass score` / score_articles()",
+                "eventclass: %d text(s) longer than the model's %d-token window were truncated (only their start "
+                "is scored); the model reads sentences - score_articles() / `eventclass score` split articles for you",
                 count,
+                self.runner.max_length if self.runner is not None else 0,
             )
 
     def score(self, texts: Sequence[str]) -> np.ndarray:

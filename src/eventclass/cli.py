@@ -58,6 +58,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .training import TrainingConfig, train
 
     given = {name: value for name, value in vars(args).items() if value is not None}
+    given["progress"] = not getattr(args, "quiet", False)
     config = TrainingConfig(**{f.name: given[f.name] for f in dataclasses.fields(TrainingConfig) if f.name in given})
     saved = train(config)
     print(json.dumps({"model": str(saved), **json.loads((saved / "eventclass.json").read_text())["metrics"]["validation"]}, indent=2))
@@ -177,10 +178,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(message)s", stream=sys.stderr)
-    if args.command != "train":  # weight-loading bars are noise; training keeps its progress bar
+    if args.command != "train" or args.quiet:  # weight-loading bars are noise; training keeps its bars unless -q
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
+    if args.command == "train" and args.quiet:
+        import datasets
+
+        datasets.disable_progress_bars()
 
     try:
         return args.run(args)

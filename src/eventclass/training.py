@@ -22,7 +22,7 @@ import torch
 
 from .data import Example, fingerprint, label_counts, read_examples
 from .errors import DataError
-from .inference import cpu_has_native_bf16
+from .inference import cpu_has_native_bf16, keep_freed_memory_for_reuse
 from .labels import LABELS
 from .metrics import apply_thresholds, best_thresholds, labels_to_matrix, multilabel_report
 from .modeling import METADATA_FILE, ModelMetadata, bundled_encoder_path, save_atomically
@@ -50,7 +50,7 @@ class TrainingConfig:
     validation: list[str] = field(default_factory=lambda: [str(DEFAULT_VALIDATION)])
     base_model: str | None = None  # None: the bundled all-MiniLM-L6-v2
     output: str = str(DEFAULT_OUTPUT)
-    epochs: float = 2
+    epochs: float = 4
     learning_rate: float = 1e-4
     batch_size: int = 32
     max_length: int = 128
@@ -63,6 +63,7 @@ class TrainingConfig:
     bf16: str = "auto"  # auto: where the hardware has native bf16
     text_field: str = "text"
     labels_field: str = "labels"
+    progress: bool = True  # the Trainer's progress bars (``eventclass train -q`` turns them off)
 
 
 def _load(sources: list[str], config: TrainingConfig) -> list[Example]:
@@ -109,6 +110,7 @@ def train(config: TrainingConfig | None = None) -> Path:
         AutoTokenizer,
         DataCollatorWithPadding,
         EarlyStoppingCallback,
+        PrinterCallback,
         Trainer,
         TrainingArguments,
         set_seed,
@@ -171,6 +173,8 @@ def train(config: TrainingConfig | None = None) -> Path:
 
     on_cuda = torch.cuda.is_available() and config.device not in ("cpu",)
     use_bf16 = _use_bf16(config, on_cuda)
+    if not on_cuda:
+        keep_freed_memory_for_reuse()  # activations and gradients are reallocated every step
     with tempfile.TemporaryDirectory(prefix="eventclass-train-") as scratch:
         arguments = TrainingArguments(
             output_dir=scratch,
@@ -190,6 +194,7 @@ def train(config: TrainingConfig | None = None) -> Path:
             logging_strategy="steps",
             logging_steps=25,
             report_to="none",
+            disable_tqdm=not config.progress,
             seed=config.seed,
             data_seed=config.seed,
             use_cpu=not on_cuda,
@@ -209,6 +214,8 @@ def train(config: TrainingConfig | None = None) -> Path:
             compute_metrics=compute_metrics,
             callbacks=callbacks,
         )
+        if not config.progress:  # without bars the Trainer prints every log dict instead
+            trainer.remove_callback(PrinterCallback)
         trainer.train()
         best_checkpoint_f1 = trainer.state.best_metric
         model = trainer.model.float().cpu().eval()
