@@ -107,9 +107,12 @@ def test_csv_and_parquet_outputs(zero_shot, tmp_path):
     run_scoring([str(source)], str(tmp_path / "out.csv"), classifier=zero_shot, progress=False)
     rows = list(csv.DictReader(open(tmp_path / "out.csv")))
     assert len(rows) == 7 and "score_diplomatic_message" in rows[0] and "attack" in rows[0]["labels"].split(";")
-    run_scoring([str(source)], str(tmp_path / "out.parquet"), classifier=zero_shot, progress=False, summary=True)
+    summarised = run_scoring([str(source)], str(tmp_path / "out.parquet"), classifier=zero_shot, progress=False, summary=True)
     table = pq.read_table(tmp_path / "out.parquet").to_pylist()
     assert [row["article_id"] for row in table] == ["a1", "a2", "a3"] and table[0]["count_attack"] >= 1
+    events = run_scoring([str(source)], str(tmp_path / "events.jsonl"), classifier=zero_shot, progress=False, events_only=True)
+    assert len(read_jsonl(tmp_path / "events.jsonl")) < 7  # unlabelled sentences left out of the file ...
+    assert summarised.sentences == events.sentences == 7  # ... but every scored sentence is counted
 
 
 def test_rerun_resumes_without_duplicates_and_reports_bad_records(zero_shot, tmp_path):

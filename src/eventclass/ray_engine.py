@@ -31,7 +31,7 @@ from .errors import EventclassError
 from .labels import LABELS
 from .modeling import resolve_default_model
 from .segment import split_sentences
-from .sources import Article, record_to_article
+from .sources import NO_SENTENCES, Article, record_to_article
 from .writers import score_column
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def split_row(row: dict, id_field: str, text_field: str) -> list[dict]:
         return [{"article_id": item.id or where, "sentence_index": -1, "start": 0, "end": 0, "sentence": "", "error": item.reason}]
     sentences = split_sentences(item.text)
     if not sentences:
-        return [{"article_id": item.id, "sentence_index": -1, "start": 0, "end": 0, "sentence": "", "error": "no sentences found"}]
+        return [{"article_id": item.id, "sentence_index": -1, "start": 0, "end": 0, "sentence": "", "error": NO_SENTENCES}]
     return [
         {"article_id": item.id, "sentence_index": s.index, "start": s.start, "end": s.end, "sentence": s.text, "error": ""}
         for s in sentences

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .classifier import EventClassifier, default_classifier
 from .labels import LABELS
 from .segment import Sentence, split_sentences
-from .sources import Article, BadRecord, record_to_article
+from .sources import NO_SENTENCES, Article, BadRecord, record_to_article
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class ScoredArticle:
 
     id: str
     records: list[dict]
+    sentences: int  # sentences scored, whatever ``records`` keeps (summary, events only)
 
 
 def _as_articles(items: Iterable[object], id_field: str, text_field: str) -> Iterator[Article | BadRecord]:
@@ -147,16 +148,17 @@ def score_article_groups(
                 position += 1
                 records.append(sentence_record(article, sentence, p.scores, p.labels, classifier))
             if summary:
-                yield ScoredArticle(article.id, [summary_record(article, records, classifier)])
+                kept = [summary_record(article, records, classifier)]
             else:
-                yield ScoredArticle(article.id, [r for r in records if r["labels"]] if events_only else records)
+                kept = [r for r in records if r["labels"]] if events_only else records
+            yield ScoredArticle(article.id, kept, len(sentences))
 
     for item, sentences in _split_in_background(_as_articles(articles, id_field, text_field)):
         if isinstance(item, BadRecord):
             report(item)
             continue
         if not sentences:
-            report(BadRecord(item.where, "no sentences found in article text", item.id))
+            report(BadRecord(item.where, NO_SENTENCES, item.id))
             continue
         pending.append((item, sentences))
         pending_sentences += len(sentences)
@@ -271,7 +273,7 @@ def run_scoring(
         ):
             writer.write_article(group.id, group.records)
             stats.articles += 1
-            stats.sentences += group.records[0]["sentences"] if summary else len(group.records)
+            stats.sentences += group.sentences
             bar.update(1)
             elapsed = max(time.time() - started, 1e-9)
             bar.set_postfix_str(f"{stats.sentences / elapsed:.0f} sentences/s", refresh=False)

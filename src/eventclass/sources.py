@@ -33,6 +33,10 @@ class Article:
     where: str
 
 
+#: The reason given, by every engine, for an article in which no sentence was found.
+NO_SENTENCES = "no sentences found in article text"
+
+
 @dataclass(frozen=True)
 class BadRecord:
     """A record that was skipped, and why."""
