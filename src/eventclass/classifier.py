@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from scipy.special import expit
 
 from .errors import ModelLoadError
 from .inference import DEFAULT_TOKENS_PER_BATCH, EncoderRunner, classification_logits, sentence_embeddings
@@ -158,8 +159,7 @@ class EventClassifier:
         )
 
         def score_texts(texts: list[str]) -> np.ndarray:
-            logits = runner.run(texts)[:, columns]
-            return 1.0 / (1.0 + np.exp(-logits))
+            return expit(runner.run(texts)[:, columns])
 
         describe = {"method": "sequence classification", "max_length": max_length, "precision": runner.precision, "device": str(runner.device)}
         log.info("eventclass: fine-tuned mode, model %s (%s, %s)", model, runner.device, runner.precision)

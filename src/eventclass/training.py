@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from scipy.special import expit
 
 from .data import Example, fingerprint, label_counts, read_examples
 from .errors import DataError
@@ -157,7 +158,7 @@ def train(config: TrainingConfig | None = None) -> Path:
     def compute_metrics(prediction) -> dict:
         # label_ids, not y_validation: length-grouped sampling reorders the evaluation set too
         gold = np.asarray(prediction.label_ids).astype(int)
-        scores = 1 / (1 + np.exp(-prediction.predictions))
+        scores = expit(prediction.predictions)
         thresholds = best_thresholds(gold, scores)
         report = multilabel_report(gold, apply_thresholds(scores, thresholds))
         return {"micro_f1": report["micro_f1"], "macro_f1": report["macro_f1"]}
@@ -254,7 +255,7 @@ def _score(model, tokenizer, texts: list[str], max_length: int) -> np.ndarray:
     from .inference import EncoderRunner, classification_logits
 
     runner = EncoderRunner(model, tokenizer, classification_logits, max_length, device="cpu", precision="fp32")
-    return 1 / (1 + np.exp(-runner.run(texts)))
+    return expit(runner.run(texts))
 
 
 def model_card(metadata: ModelMetadata) -> str:
