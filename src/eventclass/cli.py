@@ -70,7 +70,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     report = evaluate_classifier(
         load_classifier(args), args.data, errors=args.errors, plot=args.plot,
-        text_field=args.text_field, labels_field=args.labels_field,
+        text_field=args.text_field, labels_field=args.labels_field, bootstrap=args.bootstrap, group_field=args.group_field,
     )
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
@@ -150,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="list N false positives/negatives per label")
     evaluate.add_argument("--json", action="store_true", help="JSON instead of a table")
     evaluate.add_argument("--plot", metavar="PNG", help="write per-label precision-recall curves here")
+    evaluate.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                          help="resamples for 95%% confidence intervals (0: none; default 1000)")
+    evaluate.add_argument("--group-field", default="article",
+                          help="column naming each sentence's article; whole articles are resampled where every record has it")
     evaluate.add_argument("--text-field", default="text")
     evaluate.add_argument("--labels-field", default="labels")
     add_model_options(evaluate)

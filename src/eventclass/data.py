@@ -26,14 +26,19 @@ CSV_LABEL_SEPARATOR = ";"
 
 @dataclass(frozen=True)
 class Example:
-    """One labelled sentence; ``where`` is its ``file line N`` for messages."""
+    """One labelled sentence; ``where`` is its ``file line N`` for messages.
+
+    ``group`` is the value of an optional grouping column (e.g. the article
+    id), which evaluation uses to resample whole articles.
+    """
 
     text: str
     labels: tuple[str, ...]
     where: str = ""
+    group: str | None = None
 
 
-def _check_record(record: object, where: str, text_field: str, labels_field: str) -> Example:
+def _check_record(record: object, where: str, text_field: str, labels_field: str, group_field: str | None = None) -> Example:
     if not isinstance(record, dict):
         raise DataError(f"{where}: expected an object with {text_field!r} and {labels_field!r}, got {type(record).__name__}")
     for name in (text_field, labels_field):
@@ -46,7 +51,8 @@ def _check_record(record: object, where: str, text_field: str, labels_field: str
         labels = _split_label_string(labels)
     if not isinstance(labels, (list, tuple)):
         raise DataError(f"{where}: {labels_field!r} must be a list of labels, got {labels!r}")
-    return Example(text=text.strip(), labels=check_labels(labels, where), where=where)
+    group = record.get(group_field) if group_field else None
+    return Example(text=text.strip(), labels=check_labels(labels, where), where=where, group=None if group is None else str(group))
 
 
 def _split_label_string(value: str) -> list[str]:
@@ -93,6 +99,7 @@ def read_examples(
     text_field: str = TEXT_FIELD,
     labels_field: str = LABELS_FIELD,
     split: str = "train",
+    group_field: str | None = None,
 ) -> list[Example]:
     """Read and check labelled sentences from one source.
 
@@ -100,6 +107,7 @@ def read_examples(
         source: a ``.jsonl``/``.json`` or ``.csv`` file, or a ``datasets`` source.
         text_field, labels_field: column names.
         split: the split to take from a ``datasets`` source.
+        group_field: optional column kept as :attr:`Example.group` where present.
 
     Raises:
         DataError: naming the file and line of the first bad record.
@@ -122,7 +130,7 @@ def read_examples(
         raise DataError(f"{path}: no such data file")
     else:
         rows = _read_datasets(str(source), split)
-    examples = [_check_record(record, where, text_field, labels_field) for record, where in rows]
+    examples = [_check_record(record, where, text_field, labels_field, group_field) for record, where in rows]
     if not examples:
         raise DataError(f"{source}: no labelled sentences found")
     return examples

@@ -14,10 +14,12 @@ import numpy as np
 from .classifier import EventClassifier
 from .data import read_examples
 from .labels import LABELS
-from .metrics import apply_thresholds, labels_to_matrix
+from .metrics import BOOTSTRAP_RESAMPLES, apply_thresholds, bootstrap_intervals, labels_to_matrix
 
 #: Characters of a sentence shown in the text report's error listing.
 SHOWN_CHARS = 300
+#: Column naming the article a sentence comes from; whole articles are resampled for intervals.
+GROUP_FIELD = "article"
 METRIC_MODULE = Path(__file__).resolve().parent / "metric" / "eventclass_multilabel.py"
 
 
@@ -83,6 +85,8 @@ def evaluate_classifier(
     plot: str | Path | None = None,
     text_field: str = "text",
     labels_field: str = "labels",
+    bootstrap: int = BOOTSTRAP_RESAMPLES,
+    group_field: str = GROUP_FIELD,
 ) -> dict:
     """Score ``classifier`` on a labelled file and report how it did.
 
@@ -91,24 +95,33 @@ def evaluate_classifier(
         data: JSONL/CSV with text and labels (e.g. the VOA validation file).
         errors: list up to this many false positives/negatives per label.
         plot: write per-label precision-recall curves to this PNG.
+        bootstrap: resamples for 95% confidence intervals (0: none).
+        group_field: when every record has this column (the VOA file's
+            ``article``), whole groups are resampled, else single sentences.
 
     Returns:
         ``micro_f1``, ``macro_f1``, ``exact_match``, ``n``, ``per_label`` (precision,
-        recall, F1, support), plus ``mode``, ``model``, ``thresholds`` and
-        ``errors`` when asked.
+        recall, F1, support), ``intervals`` (see
+        :func:`eventclass.metrics.bootstrap_intervals`) unless ``bootstrap=0``,
+        plus ``mode``, ``model``, ``thresholds`` and ``errors`` when asked.
 
     Example:
         >>> report = evaluate_classifier(EventClassifier.load(), "dev.jsonl")  # doctest: +SKIP
         >>> round(report["micro_f1"], 3)  # doctest: +SKIP
         0.812
     """
-    examples = read_examples(data, text_field, labels_field)
+    examples = read_examples(data, text_field, labels_field, group_field=group_field)
     texts = [e.text for e in examples]
     y_true = labels_to_matrix([e.labels for e in examples])
     scores = classifier.score(texts)
     predicted = apply_thresholds(scores, classifier.thresholds)
     report = load_metric().compute(predictions=predicted.tolist(), references=y_true.tolist())
     report.update({"mode": classifier.mode, "model": classifier.model_path, "data": str(data), "thresholds": classifier.thresholds})
+    if bootstrap:
+        groups = [e.group for e in examples]
+        report["intervals"] = bootstrap_intervals(y_true, predicted, None if None in groups else groups, resamples=bootstrap)
+        if report["intervals"]["unit"] == "group":
+            report["intervals"]["group_field"] = group_field
     if errors:
         report["errors"] = error_listing(texts, y_true, scores, classifier.thresholds, errors)
     if plot:
@@ -116,16 +129,25 @@ def evaluate_classifier(
     return report
 
 
+def _interval(pair: list[float] | None) -> str:
+    return f" [{pair[0]:.2f}, {pair[1]:.2f}]" if pair else ""
+
+
 def format_report(report: dict) -> str:
     """A plain-text table of a report from :func:`evaluate_classifier`."""
+    intervals = report.get("intervals") or {}
     lines = [
         f"{report['mode']} model {report['model']} on {report['data']} ({report['n']} sentences)",
-        f"micro-F1 {report['micro_f1']:.3f}  macro-F1 {report['macro_f1']:.3f}  exact match {report['exact_match']:.3f}",
-        "",
-        f"{'label':20s} {'precision':>9s} {'recall':>7s} {'F1':>6s} {'support':>8s} {'threshold':>9s}",
+        f"micro-F1 {report['micro_f1']:.3f}{_interval(intervals.get('micro_f1'))}  "
+        f"macro-F1 {report['macro_f1']:.3f}{_interval(intervals.get('macro_f1'))}  exact match {report['exact_match']:.3f}",
     ]
+    if intervals:
+        unit = f"the {intervals['units']} distinct {intervals['group_field']!r} values" if intervals["unit"] == "group" else f"{intervals['units']} sentences"
+        lines.append(f"[low, high]: {intervals['confidence']:.0%} percentile-bootstrap interval, {intervals['resamples']} resamples of {unit}")
+    lines += ["", f"{'label':20s} {'precision':>9s} {'recall':>7s} {'F1':>6s} {'F1 interval':>13s} {'support':>8s} {'threshold':>9s}"]
     for label, m in report["per_label"].items():
-        lines.append(f"{label:20s} {m['precision']:9.3f} {m['recall']:7.3f} {m['f1']:6.3f} {m['support']:8d} {report['thresholds'][label]:9.3f}")
+        span = _interval(intervals.get("per_label", {}).get(label)).strip() or "-"
+        lines.append(f"{label:20s} {m['precision']:9.3f} {m['recall']:7.3f} {m['f1']:6.3f} {span:>13s} {m['support']:8d} {report['thresholds'][label]:9.3f}")
     for label, kinds in report.get("errors", {}).items():
         for kind, items in kinds.items():
             for item in items:
