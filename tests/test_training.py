@@ -162,3 +162,15 @@ def test_project_corpus_passes_its_check_script():
     result = subprocess.run([sys.executable, str(REPO / "training" / "check_data.py")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:]
     assert result.stdout.rstrip().endswith("OK")
+
+
+def test_agreement_script_scores_a_second_annotation_against_the_corpus():
+    script, validation = REPO / "training" / "agreement.py", REPO / "training" / "data" / "validation.jsonl"
+    second = REPO / "training" / "data" / "agreement" / "validation_second_annotation.jsonl"
+    itself = subprocess.run([sys.executable, str(script), str(validation), str(validation)], capture_output=True, text=True, timeout=120)
+    assert itself.returncode == 0, itself.stderr
+    assert "micro-F1 1.000" in itself.stdout and "macro-F1 1.000" in itself.stdout
+    other = subprocess.run([sys.executable, str(script), str(validation), str(second)], capture_output=True, text=True, timeout=120)
+    assert other.returncode == 0, other.stderr
+    micro = float(other.stdout.split("micro-F1 ")[1].split()[0])
+    assert 0.5 < micro < 1.0  # two careful readers agree often, not always
