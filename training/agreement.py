@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from eventclass.data import read_examples
+from eventclass.data import groups_of, read_examples
 from eventclass.metrics import bootstrap_intervals, labels_to_matrix, multilabel_report
 
 
@@ -34,9 +34,8 @@ def main() -> int:
         return 1
     y_ref = labels_to_matrix([reference[e.text].labels for e in second])
     y_two = labels_to_matrix([e.labels for e in second])
-    groups = [e.group for e in second]
     report = multilabel_report(y_ref, y_two)
-    spans = bootstrap_intervals(y_ref, y_two, None if None in groups else groups)
+    spans = bootstrap_intervals(y_ref, y_two, groups_of(second))
     micro, macro = (f"{report[k]:.3f} [{spans[k][0]:.2f}, {spans[k][1]:.2f}]" for k in ("micro_f1", "macro_f1"))
     print(f"{len(second)} sentences: micro-F1 {micro}  macro-F1 {macro} (95% intervals)")
     for label, m in report["per_label"].items():

@@ -145,6 +145,16 @@ def fingerprint(examples: Iterable[Example]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+def groups_of(examples: list[Example]) -> list[str] | None:
+    """Each example's group, or ``None`` unless every example has one.
+
+    A partly grouped file cannot be resampled by group, so callers fall back
+    to single sentences rather than treating ungrouped sentences as one group.
+    """
+    groups = [example.group for example in examples]
+    return None if None in groups else groups
+
+
 def label_counts(examples: Iterable[Example]) -> dict[str, int]:
     """Positives per label, plus ``"(none)"`` for sentences with no label."""
     counts = dict.fromkeys([*LABELS, "(none)"], 0)

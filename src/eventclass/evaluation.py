@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .classifier import EventClassifier
-from .data import read_examples
+from .data import groups_of, read_examples
 from .labels import LABELS
 from .metrics import BOOTSTRAP_RESAMPLES, apply_thresholds, bootstrap_intervals, labels_to_matrix
 
@@ -118,8 +118,7 @@ def evaluate_classifier(
     report = load_metric().compute(predictions=predicted.tolist(), references=y_true.tolist())
     report.update({"mode": classifier.mode, "model": classifier.model_path, "data": str(data), "thresholds": classifier.thresholds})
     if bootstrap:
-        groups = [e.group for e in examples]
-        report["intervals"] = bootstrap_intervals(y_true, predicted, None if None in groups else groups, resamples=bootstrap)
+        report["intervals"] = bootstrap_intervals(y_true, predicted, groups_of(examples), resamples=bootstrap)
         if report["intervals"]["unit"] == "group":
             report["intervals"]["group_field"] = group_field
     if errors:
