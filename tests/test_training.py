@@ -12,6 +12,7 @@ import pytest
 
 from eventclass import LABELS, DataError, EventClassifier, ModelLoadError
 from eventclass.data import read_examples
+from eventclass.metrics import apply_thresholds, labels_to_matrix, multilabel_report
 from eventclass.training import TrainingConfig, train
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,11 +38,19 @@ def tiny_config(tmp_path, output, **overrides):
     return TrainingConfig(**options)
 
 
+def held_out_file(folder: Path, n=40) -> Path:
+    """Corpus sentences outside the small split, grouped by story as the VOA file is by article."""
+    records = [json.loads(line) for line in (CORPUS / "validation.jsonl").read_text().splitlines()[200 : 200 + n]]
+    path = folder / "held.jsonl"
+    path.write_text("".join(json.dumps({"article": r["topic"], "text": r["text"], "labels": r["labels"]}) + "\n" for r in records))
+    return path
+
+
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("tiny")
     # one whole epoch (6 steps) so the trainer evaluates and selects a checkpoint
-    return train(tiny_config(tmp, tmp / "models" / "default", max_steps=-1))
+    return train(tiny_config(tmp, tmp / "models" / "default", max_steps=-1, held_out=[str(held_out_file(tmp))]))
 
 
 def test_saved_folder_is_a_standard_hf_folder_that_describes_itself(tiny_model):
@@ -57,6 +66,27 @@ def test_saved_folder_is_a_standard_hf_folder_that_describes_itself(tiny_model):
     assert meta["max_length"] == 64 and meta["versions"]["torch"]
     assert "micro_f1" in meta["metrics"]["validation"]
     assert "| attack |" in (tiny_model / "README.md").read_text()
+
+
+def test_held_out_file_is_scored_with_the_saved_thresholds_and_shown_on_the_card(tiny_model):
+    meta = json.loads((tiny_model / "eventclass.json").read_text())
+    (source, held), = meta["metrics"]["held_out"].items()
+    examples = read_examples(source)
+    assert held["n"] == len(examples) == 40
+    assert held["intervals"]["unit"] == "group" and held["intervals"]["units"] == len({json.loads(l)["article"] for l in open(source)})
+    classifier = EventClassifier.load(tiny_model, precision="fp32")
+    predicted = apply_thresholds(classifier.score([e.text for e in examples]), classifier.thresholds)
+    again = multilabel_report(labels_to_matrix([e.labels for e in examples]), predicted)
+    assert (again["micro_f1"], again["macro_f1"]) == pytest.approx((held["micro_f1"], held["macro_f1"]))
+    assert "## Held out: held.jsonl (40 sentences, never trained on" in (tiny_model / "README.md").read_text()
+
+
+def test_a_held_out_file_that_overlaps_the_training_data_is_refused_before_training(tmp_path):
+    config = tiny_config(tmp_path, tmp_path / "m")
+    config.held_out = [config.train[0]]
+    with pytest.raises(DataError, match=r"train\.jsonl: 48 held-out sentence\(s\) are also in the training"):
+        train(config)
+    assert not (tmp_path / "m").exists()
 
 
 def test_checkpoint_selection_scores_validation_in_the_right_order(tiny_model):

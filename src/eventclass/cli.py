@@ -61,7 +61,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     given["progress"] = not getattr(args, "quiet", False)
     config = TrainingConfig(**{f.name: given[f.name] for f in dataclasses.fields(TrainingConfig) if f.name in given})
     saved = train(config)
-    print(json.dumps({"model": str(saved), **json.loads((saved / "eventclass.json").read_text())["metrics"]["validation"]}, indent=2))
+    metrics = json.loads((saved / "eventclass.json").read_text())["metrics"]
+    print(json.dumps({"model": str(saved), **metrics["validation"]}, indent=2))
+    for source, held in metrics.get("held_out", {}).items():
+        (micro_low, micro_high), (macro_low, macro_high) = held["intervals"]["micro_f1"], held["intervals"]["macro_f1"]
+        print(f"held out {source}: micro-F1 {held['micro_f1']:.3f} [{micro_low:.2f}, {micro_high:.2f}]  "
+              f"macro-F1 {held['macro_f1']:.3f} [{macro_low:.2f}, {macro_high:.2f}]")
     return 0
 
 
@@ -141,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--max-steps", type=int, default=d.max_steps, help="stop after this many steps (smoke tests)")
     train.add_argument("--device", default=None, help="auto (CUDA when present), cpu, cuda")
     train.add_argument("--bf16", default="auto", choices=("auto", "yes", "no"), help="auto: where the hardware has native bf16")
+    train.add_argument("--held-out", nargs="+", help="labelled files (e.g. real news) scored after training for the record: never trained on, not used for thresholds")
     train.add_argument("--text-field", default="text")
     train.add_argument("--labels-field", default="labels")
     train.set_defaults(run=cmd_train)

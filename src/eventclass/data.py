@@ -22,6 +22,8 @@ from .labels import LABELS, check_labels
 TEXT_FIELD = "text"
 LABELS_FIELD = "labels"
 CSV_LABEL_SEPARATOR = ";"
+#: Column naming the article a sentence comes from (the VOA file's); whole articles are resampled for intervals.
+GROUP_FIELD = "article"
 
 
 @dataclass(frozen=True)

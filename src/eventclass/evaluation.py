@@ -12,14 +12,12 @@ from pathlib import Path
 import numpy as np
 
 from .classifier import EventClassifier
-from .data import groups_of, read_examples
+from .data import GROUP_FIELD, groups_of, read_examples
 from .labels import LABELS
 from .metrics import BOOTSTRAP_RESAMPLES, apply_thresholds, bootstrap_intervals, labels_to_matrix
 
 #: Characters of a sentence shown in the text report's error listing.
 SHOWN_CHARS = 300
-#: Column naming the article a sentence comes from; whole articles are resampled for intervals.
-GROUP_FIELD = "article"
 METRIC_MODULE = Path(__file__).resolve().parent / "metric" / "eventclass_multilabel.py"
 
 
