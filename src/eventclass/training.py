@@ -51,7 +51,7 @@ class TrainingConfig:
     validation: list[str] = field(default_factory=lambda: [str(DEFAULT_VALIDATION)])
     base_model: str | None = None  # None: the bundled all-MiniLM-L6-v2
     output: str = str(DEFAULT_OUTPUT)
-    epochs: float = 4
+    epochs: float = 3  # 4 scored the same on real news (VOA 0.672 vs 0.671 micro) but took 15 min here
     learning_rate: float = 1e-4
     batch_size: int = 32
     max_length: int = 128
