@@ -55,6 +55,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from .metrics import format_interval
     from .training import TrainingConfig, train
 
     given = {name: value for name, value in vars(args).items() if value is not None}
@@ -64,9 +65,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     metrics = json.loads((saved / "eventclass.json").read_text())["metrics"]
     print(json.dumps({"model": str(saved), **metrics["validation"]}, indent=2))
     for source, held in metrics.get("held_out", {}).items():
-        (micro_low, micro_high), (macro_low, macro_high) = held["intervals"]["micro_f1"], held["intervals"]["macro_f1"]
-        print(f"held out {source}: micro-F1 {held['micro_f1']:.3f} [{micro_low:.2f}, {micro_high:.2f}]  "
-              f"macro-F1 {held['macro_f1']:.3f} [{macro_low:.2f}, {macro_high:.2f}]")
+        spans = held["intervals"]
+        print(f"held out {source}: micro-F1 {held['micro_f1']:.3f}{format_interval(spans['micro_f1'])}  "
+              f"macro-F1 {held['macro_f1']:.3f}{format_interval(spans['macro_f1'])}")
     return 0
 
 

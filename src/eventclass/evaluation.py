@@ -14,7 +14,7 @@ import numpy as np
 from .classifier import EventClassifier
 from .data import GROUP_FIELD, groups_of, read_examples
 from .labels import LABELS
-from .metrics import BOOTSTRAP_RESAMPLES, apply_thresholds, bootstrap_intervals, labels_to_matrix
+from .metrics import BOOTSTRAP_RESAMPLES, apply_thresholds, bootstrap_intervals, format_interval, labels_to_matrix
 
 #: Characters of a sentence shown in the text report's error listing.
 SHOWN_CHARS = 300
@@ -126,24 +126,20 @@ def evaluate_classifier(
     return report
 
 
-def _interval(pair: list[float] | None) -> str:
-    return f" [{pair[0]:.2f}, {pair[1]:.2f}]" if pair else ""
-
-
 def format_report(report: dict) -> str:
     """A plain-text table of a report from :func:`evaluate_classifier`."""
     intervals = report.get("intervals") or {}
     lines = [
         f"{report['mode']} model {report['model']} on {report['data']} ({report['n']} sentences)",
-        f"micro-F1 {report['micro_f1']:.3f}{_interval(intervals.get('micro_f1'))}  "
-        f"macro-F1 {report['macro_f1']:.3f}{_interval(intervals.get('macro_f1'))}  exact match {report['exact_match']:.3f}",
+        f"micro-F1 {report['micro_f1']:.3f}{format_interval(intervals.get('micro_f1'))}  "
+        f"macro-F1 {report['macro_f1']:.3f}{format_interval(intervals.get('macro_f1'))}  exact match {report['exact_match']:.3f}",
     ]
     if intervals:
         unit = f"the {intervals['units']} distinct {intervals['group_field']!r} values" if intervals["unit"] == "group" else f"{intervals['units']} sentences"
         lines.append(f"[low, high]: {intervals['confidence']:.0%} percentile-bootstrap interval, {intervals['resamples']} resamples of {unit}")
     lines += ["", f"{'label':20s} {'precision':>9s} {'recall':>7s} {'F1':>6s} {'F1 interval':>13s} {'support':>8s} {'threshold':>9s}"]
     for label, m in report["per_label"].items():
-        span = _interval(intervals.get("per_label", {}).get(label)).strip() or "-"
+        span = format_interval(intervals.get("per_label", {}).get(label)).strip() or "-"
         lines.append(f"{label:20s} {m['precision']:9.3f} {m['recall']:7.3f} {m['f1']:6.3f} {span:>13s} {m['support']:8d} {report['thresholds'][label]:9.3f}")
     for label, kinds in report.get("errors", {}).items():
         for kind, items in kinds.items():

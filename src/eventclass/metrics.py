@@ -156,3 +156,13 @@ def bootstrap_intervals(
         "unit": "sentence" if groups is None else "group",
         "units": len(members),
     }
+
+
+def format_interval(pair: Sequence[float] | None) -> str:
+    """`` [0.57, 0.77]`` for an interval from :func:`bootstrap_intervals`; ``""`` for none.
+
+    Example:
+        >>> format_interval([0.5712, 0.7731]) + "|" + format_interval(None)
+        ' [0.57, 0.77]|'
+    """
+    return f" [{pair[0]:.2f}, {pair[1]:.2f}]" if pair else ""

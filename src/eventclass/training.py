@@ -25,7 +25,7 @@ from .data import GROUP_FIELD, Example, fingerprint, groups_of, label_counts, re
 from .errors import DataError
 from .inference import cpu_has_native_bf16, keep_freed_memory_for_reuse
 from .labels import LABELS
-from .metrics import apply_thresholds, best_thresholds, bootstrap_intervals, labels_to_matrix, multilabel_report
+from .metrics import apply_thresholds, best_thresholds, bootstrap_intervals, format_interval, labels_to_matrix, multilabel_report
 from .modeling import METADATA_FILE, ModelMetadata, bundled_encoder_path, save_atomically
 
 log = logging.getLogger(__name__)
@@ -128,8 +128,9 @@ def train(config: TrainingConfig | None = None) -> Path:
     if overlap:
         raise DataError(f"{len(overlap)} sentence(s) are in both training and validation data, e.g. {next(iter(overlap))!r}")
     held_out = {source: read_examples(source, config.text_field, config.labels_field, group_field=GROUP_FIELD) for source in config.held_out}
+    seen_in_training = {e.text for e in train_examples + validation_examples}
     for source, examples in held_out.items():
-        leaked = {e.text for e in examples} & {e.text for e in train_examples + validation_examples}
+        leaked = {e.text for e in examples} & seen_in_training
         if leaked:
             raise DataError(f"{source}: {len(leaked)} held-out sentence(s) are also in the training or validation data, e.g. {next(iter(leaked))!r}")
     log.info("training on %d sentences, validating on %d; positives %s",
@@ -288,9 +289,7 @@ def _held_out_report(model, tokenizer, examples: list[Example], thresholds: dict
 def _table(report: dict, thresholds: dict[str, float]) -> str:
     spans = report.get("intervals", {}).get("per_label", {})
     rows = [
-        f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f}"
-        + (f" [{spans[label][0]:.2f}, {spans[label][1]:.2f}]" if spans.get(label) else "")
-        + f" | {m['support']} | {thresholds[label]:.3f} |"
+        f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f}{format_interval(spans.get(label))} | {m['support']} | {thresholds[label]:.3f} |"
         for label, m in report.get("per_label", {}).items()
     ]
     return "| label | precision | recall | F1 | support | threshold |\n| --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows)
@@ -298,13 +297,11 @@ def _table(report: dict, thresholds: dict[str, float]) -> str:
 
 def _held_out_section(source: str, report: dict, thresholds: dict[str, float]) -> str:
     spans = report.get("intervals", {})
-    def span(key: str) -> str:
-        return f" [{spans[key][0]:.2f}, {spans[key][1]:.2f}]" if spans.get(key) else ""
     unit = f"whole {spans.get('group_field', 'article')}s" if spans.get("unit") == "group" else "sentences"
     return f"""
 ## Held out: {Path(source).name} ({report['n']} sentences, never trained on, validation thresholds)
 
-micro-F1 {report['micro_f1']:.3f}{span('micro_f1')} · macro-F1 {report['macro_f1']:.3f}{span('macro_f1')} · exact match {report['exact_match']:.3f}
+micro-F1 {report['micro_f1']:.3f}{format_interval(spans.get('micro_f1'))} · macro-F1 {report['macro_f1']:.3f}{format_interval(spans.get('macro_f1'))} · exact match {report['exact_match']:.3f}
 ([low, high]: 95% bootstrap interval over {unit})
 
 {_table(report, thresholds)}
