@@ -17,7 +17,7 @@ import argparse
 import sys
 
 from eventclass.data import groups_of, read_examples
-from eventclass.metrics import bootstrap_intervals, labels_to_matrix, multilabel_report
+from eventclass.metrics import bootstrap_intervals, format_interval, labels_to_matrix, multilabel_report
 
 
 def main() -> int:
@@ -36,7 +36,7 @@ def main() -> int:
     y_two = labels_to_matrix([e.labels for e in second])
     report = multilabel_report(y_ref, y_two)
     spans = bootstrap_intervals(y_ref, y_two, groups_of(second))
-    micro, macro = (f"{report[k]:.3f} [{spans[k][0]:.2f}, {spans[k][1]:.2f}]" for k in ("micro_f1", "macro_f1"))
+    micro, macro = (f"{report[k]:.3f}{format_interval(spans[k])}" for k in ("micro_f1", "macro_f1"))
     print(f"{len(second)} sentences: micro-F1 {micro}  macro-F1 {macro} (95% intervals)")
     for label, m in report["per_label"].items():
         print(f"  {label:20s} P {m['precision']:.2f}  R {m['recall']:.2f}  F1 {m['f1']:.2f}  support {m['support']}")

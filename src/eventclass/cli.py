@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_options(info)
     info.set_defaults(run=cmd_info)
 
+    from .data import GROUP_FIELD
+    from .metrics import BOOTSTRAP_RESAMPLES
     from .training import TrainingConfig
 
     d = TrainingConfig()
@@ -157,9 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--errors", type=int, default=0, metavar="N", help="list N false positives/negatives per label")
     evaluate.add_argument("--json", action="store_true", help="JSON instead of a table")
     evaluate.add_argument("--plot", metavar="PNG", help="write per-label precision-recall curves here")
-    evaluate.add_argument("--bootstrap", type=int, default=1000, metavar="N",
-                          help="resamples for 95%% confidence intervals (0: none; default 1000)")
-    evaluate.add_argument("--group-field", default="article",
+    evaluate.add_argument("--bootstrap", type=int, default=BOOTSTRAP_RESAMPLES, metavar="N",
+                          help=f"resamples for 95%% confidence intervals (0: none; default {BOOTSTRAP_RESAMPLES})")
+    evaluate.add_argument("--group-field", default=GROUP_FIELD,
                           help="column naming each sentence's article; whole articles are resampled where every record has it")
     evaluate.add_argument("--text-field", default="text")
     evaluate.add_argument("--labels-field", default="labels")

@@ -116,9 +116,7 @@ def evaluate_classifier(
     report = load_metric().compute(predictions=predicted.tolist(), references=y_true.tolist())
     report.update({"mode": classifier.mode, "model": classifier.model_path, "data": str(data), "thresholds": classifier.thresholds})
     if bootstrap:
-        report["intervals"] = bootstrap_intervals(y_true, predicted, groups_of(examples), resamples=bootstrap)
-        if report["intervals"]["unit"] == "group":
-            report["intervals"]["group_field"] = group_field
+        report["intervals"] = bootstrap_intervals(y_true, predicted, groups_of(examples), resamples=bootstrap, group_field=group_field)
     if errors:
         report["errors"] = error_listing(texts, y_true, scores, classifier.thresholds, errors)
     if plot:

@@ -103,6 +103,7 @@ def bootstrap_intervals(
     resamples: int = BOOTSTRAP_RESAMPLES,
     confidence: float = 0.95,
     seed: int = 0,
+    group_field: str | None = None,
 ) -> dict:
     """Percentile-bootstrap confidence intervals for micro-F1, macro-F1 and each label's F1.
 
@@ -112,6 +113,10 @@ def bootstrap_intervals(
     share topic and wording, so with ``groups`` (article ids) whole articles
     are resampled; resampling sentences alone would give intervals that are
     too narrow.
+
+    Args:
+        group_field: the column ``groups`` came from, recorded as
+            ``group_field`` when groups are resampled, so reports can name it.
 
     Returns:
         ``micro_f1``/``macro_f1`` as ``[low, high]``, ``per_label`` ``{label:
@@ -147,7 +152,7 @@ def bootstrap_intervals(
         )
         low, high = result.confidence_interval
     pairs = [[round(float(lo), 4), round(float(hi), 4)] for lo, hi in zip(low, high)]
-    return {
+    intervals = {
         "micro_f1": pairs[0],
         "macro_f1": pairs[1],
         "per_label": dict(zip(LABELS, pairs[2:])),
@@ -156,6 +161,9 @@ def bootstrap_intervals(
         "unit": "sentence" if groups is None else "group",
         "units": len(members),
     }
+    if groups is not None and group_field:
+        intervals["group_field"] = group_field
+    return intervals
 
 
 def format_interval(pair: Sequence[float] | None) -> str:

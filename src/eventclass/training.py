@@ -280,9 +280,7 @@ def _held_out_report(model, tokenizer, examples: list[Example], thresholds: dict
     y_true = _targets(examples).astype(int)
     predicted = apply_thresholds(_score(model, tokenizer, [e.text for e in examples], max_length), thresholds)
     report = multilabel_report(y_true, predicted)
-    report["intervals"] = bootstrap_intervals(y_true, predicted, groups_of(examples))
-    if report["intervals"]["unit"] == "group":
-        report["intervals"]["group_field"] = GROUP_FIELD
+    report["intervals"] = bootstrap_intervals(y_true, predicted, groups_of(examples), group_field=GROUP_FIELD)
     return report
 
 
